@@ -1,0 +1,290 @@
+"""The LightningModule every aelab autoencoder subclasses.
+
+One step, for every variant::
+
+    x -> corrupt (denoisers, training only) -> embed (tokens only) -> encode
+      -> bottleneck (code and extra loss terms) -> decode -> logits
+      -> reconstruction loss + extra terms -> logged under train/, val/, test/
+
+A variant builds its encoder and decoder in ``__init__`` and implements
+:meth:`Autoencoder.encode` and :meth:`Autoencoder.decode`. It may override
+:meth:`Autoencoder.bottleneck` (a different code: variational, quantized, sparse) and
+:meth:`Autoencoder.corrupt` (a denoising objective). It never reimplements the step.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torchmetrics import MeanMetric, MeanSquaredError, MetricCollection
+from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMeasure
+from typing_extensions import override
+
+from aelab.data.base import DATA_KINDS
+from aelab.nn.layers import init_weights
+
+log = logging.getLogger(__name__)
+
+OptimizerFactory = Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]
+SchedulerFactory = Callable[[torch.optim.Optimizer], Any]
+
+LOSSES: dict[str, tuple[str, ...]] = {
+    "unit": ("bce", "mse", "l1"),
+    "signed": ("mse", "l1"),
+    "tokens": ("ce",),
+}
+DEFAULT_LOSS = {"unit": "bce", "signed": "mse", "tokens": "ce"}
+PAD_ID = 0
+
+
+@dataclass
+class AutoencoderOutput:
+    """What every variant's forward returns.
+
+    Attributes:
+        logits: raw decoder output, ``(B, *shape)``; for tokens ``(B, V, L)``.
+        recon: the reconstruction in data space: values for images and sound, token
+            ids for text.
+        code: the code the decoder read, ``(B, latent_dim)`` for vector codes.
+        terms: extra loss terms, already weighted, added to the reconstruction loss and
+            logged under their names.
+    """
+
+    logits: Tensor
+    recon: Tensor
+    code: Tensor
+    terms: dict[str, Tensor] = field(default_factory=dict)
+
+
+class Autoencoder(L.LightningModule):
+    """Base autoencoder: the steps, losses, metrics and optimizers of every variant.
+
+    The data-derived arguments (``input_shape``, ``data_kind``, ``vocab_size``) come from
+    the DataModule's :class:`~aelab.data.DataSpec`; the entry points pass them in.
+
+    Args:
+        input_shape: shape of one item, ``(C, H, W)``, ``(C, L)`` or ``(L,)`` for tokens.
+        data_kind: ``"unit"`` ([0, 1], sigmoid output), ``"signed"`` ([-1, 1], tanh output)
+            or ``"tokens"`` (ids; logits over the vocabulary).
+        vocab_size: vocabulary size, for tokens only.
+        latent_dim: size of the code.
+        loss: ``"bce"`` (on logits), ``"mse"``, ``"l1"``, or ``"ce"`` for tokens; by default
+            the data kind's natural loss (bce, mse, ce).
+        embed_dim: token embedding size, for tokens only.
+        weight_init: ``"default"`` (torch's), ``"xavier_uniform"`` (Keras's) or
+            ``"kaiming_normal"``; applied once when fitting starts.
+        optimizer: builds the optimizer from the parameters (a ``_partial_`` config);
+            Adam with lr 1e-3 when not given.
+        scheduler: builds an LR scheduler from the optimizer (a ``_partial_`` config).
+        scheduler_monitor: metric a plateau scheduler watches.
+
+    Raises:
+        ValueError: for a latent size below 1, an unknown data kind, or a loss that does
+            not fit the data kind.
+    """
+
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        data_kind: str = "unit",
+        vocab_size: int | None = None,
+        latent_dim: int = 32,
+        loss: str | None = None,
+        embed_dim: int = 32,
+        weight_init: str = "default",
+        optimizer: OptimizerFactory | None = None,
+        scheduler: SchedulerFactory | None = None,
+        scheduler_monitor: str = "val/loss",
+    ) -> None:
+        super().__init__()
+        # NOTE: the optimizer and scheduler factories stay out of the checkpoint so that it
+        # loads with weights_only=True; the run's config, saved beside, rebuilds them.
+        self.save_hyperparameters(ignore=["optimizer", "scheduler"], logger=False)
+        if data_kind not in DATA_KINDS:
+            raise ValueError(f"data kind {data_kind!r} is not one of {DATA_KINDS}")
+        if not isinstance(latent_dim, int) or latent_dim < 1:
+            raise ValueError(
+                f"model.latent_dim must be a positive integer, got {latent_dim!r}; "
+                f"set e.g. model.latent_dim=32"
+            )
+        loss = loss or DEFAULT_LOSS[data_kind]
+        if loss not in LOSSES[data_kind]:
+            raise ValueError(
+                f"model.loss={loss!r} does not fit {data_kind!r} data; "
+                f"choose one of {LOSSES[data_kind]}"
+            )
+        if data_kind == "tokens" and (vocab_size is None or vocab_size < 2):
+            raise ValueError(f"token data needs a vocabulary of at least 2, got {vocab_size}")
+
+        self.input_shape = tuple(int(s) for s in input_shape)
+        self.data_kind = data_kind
+        self.latent_dim = latent_dim
+        self.loss_name = loss
+        self.weight_init = weight_init
+        self.optimizer_factory = optimizer or functools.partial(torch.optim.Adam, lr=1e-3)
+        self.scheduler_factory = scheduler
+        self.scheduler_monitor = scheduler_monitor
+        self._weights_initialized = False
+
+        if data_kind == "tokens":
+            self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
+            # the bodies see (E, L) and produce (V, L)
+            self.body_in_shape = (embed_dim, *self.input_shape)
+            self.body_out_shape = (vocab_size, *self.input_shape)
+        else:
+            self.embedding = None
+            self.body_in_shape = self.body_out_shape = self.input_shape
+
+        self.metrics = nn.ModuleDict(
+            {stage: self.build_metrics(stage) for stage in ("val", "test")}
+        )
+
+    # -- what a variant implements -----------------------------------------------------------
+
+    def encode(self, h: Tensor) -> Tensor:
+        """Maps the (embedded) input ``(B, *body_in_shape)`` to the pre-bottleneck code."""
+        raise NotImplementedError(f"{type(self).__name__} must implement encode()")
+
+    def decode(self, code: Tensor) -> Tensor:
+        """Maps a code to logits of shape ``(B, *body_out_shape)``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement decode()")
+
+    def bottleneck(self, z: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """Turns the encoder's output into the code, with any extra loss terms.
+
+        The default passes ``z`` through with no terms. Variational, quantized and sparse
+        variants override this.
+        """
+        return z, {}
+
+    def corrupt(self, x: Tensor) -> Tensor:
+        """Corrupts a training batch before encoding; the clean batch stays the target."""
+        return x
+
+    # -- the shared machinery ---------------------------------------------------------------
+
+    def embed(self, x: Tensor) -> Tensor:
+        """Returns what the encoder reads: ``x`` itself, or token embeddings ``(B, E, L)``."""
+        if self.embedding is None:
+            return x
+        return self.embedding(x).transpose(1, 2)  # (B, L, E) -> (B, E, L)
+
+    def output_activation(self, logits: Tensor) -> Tensor:
+        """Maps logits to data space: sigmoid, tanh, or the most likely token."""
+        if self.data_kind == "unit":
+            return torch.sigmoid(logits)
+        if self.data_kind == "signed":
+            return torch.tanh(logits)
+        return logits.argmax(dim=1)
+
+    @override
+    def forward(self, x: Tensor) -> AutoencoderOutput:
+        h = self.embed(self.corrupt(x) if self.training else x)
+        code, terms = self.bottleneck(self.encode(h))
+        logits = self.decode(code)
+        return AutoencoderOutput(logits, self.output_activation(logits), code, terms)
+
+    def codes(self, x: Tensor) -> Tensor:
+        """Returns the codes of a batch of clean inputs, without extra terms."""
+        return self.bottleneck(self.encode(self.embed(x)))[0]
+
+    def reconstruction_loss(self, out: AutoencoderOutput, target: Tensor) -> Tensor:
+        """The configured reconstruction loss, averaged over every element."""
+        if self.loss_name == "bce":
+            return F.binary_cross_entropy_with_logits(out.logits, target)
+        if self.loss_name == "mse":
+            return F.mse_loss(out.recon, target)
+        if self.loss_name == "l1":
+            return F.l1_loss(out.recon, target)
+        return F.cross_entropy(out.logits, target, ignore_index=PAD_ID)
+
+    def build_metrics(self, stage: str) -> MetricCollection:
+        """The metrics logged for ``stage`` (``"val"`` or ``"test"``) beside the loss."""
+        if self.data_kind == "unit":
+            metrics: dict[str, Any] = {
+                "mse": MeanSquaredError(),
+                "psnr": PeakSignalNoiseRatio(data_range=1.0),
+                "bce": MeanMetric(),
+            }
+            if stage == "test" and len(self.input_shape) == 3:
+                metrics["ssim"] = StructuralSimilarityIndexMeasure(data_range=1.0)
+        else:
+            metrics = {"mse": MeanSquaredError()}
+        return MetricCollection(metrics, prefix=f"{stage}/")
+
+    def update_metrics(self, stage: str, out: AutoencoderOutput, target: Tensor) -> None:
+        """Feeds one batch to the metrics of ``stage``."""
+        for name, metric in self.metrics[stage].items(keep_base=True):
+            if name == "bce":
+                metric.update(F.binary_cross_entropy_with_logits(out.logits, target), len(target))
+            else:
+                metric.update(out.recon, target)
+
+    def _step(self, batch: Sequence[Tensor], stage: str) -> Tensor:
+        x = batch[0]
+        out = self(x)
+
+        recon = self.reconstruction_loss(out, x)
+        loss = recon + sum(out.terms.values()) if out.terms else recon
+
+        on_step = stage == "train"
+        logged = {f"{stage}/loss": loss}
+        if out.terms:
+            logged[f"{stage}/recon"] = recon
+            logged.update({f"{stage}/{name}": value for name, value in out.terms.items()})
+        self.log_dict(
+            logged, on_step=on_step, on_epoch=True, prog_bar=stage != "test", batch_size=len(x)
+        )
+        if stage != "train":
+            self.update_metrics(stage, out, x)
+            self.log_dict(self.metrics[stage], on_epoch=True)
+        return loss
+
+    @override
+    def training_step(self, batch: Sequence[Tensor], batch_idx: int) -> Tensor:
+        return self._step(batch, "train")
+
+    @override
+    def validation_step(self, batch: Sequence[Tensor], batch_idx: int) -> Tensor:
+        return self._step(batch, "val")
+
+    @override
+    def test_step(self, batch: Sequence[Tensor], batch_idx: int) -> Tensor:
+        return self._step(batch, "test")
+
+    @override
+    def setup(self, stage: str) -> None:
+        # NOTE: the init runs when fitting starts, after every subclass built its layers; a
+        # resumed run restores its weights after this, and evaluation never re-inits.
+        if stage == "fit" and not self._weights_initialized:
+            init_weights(self, self.weight_init)
+            self._weights_initialized = True
+
+    @override
+    def configure_optimizers(self) -> Any:
+        optimizer = self.optimizer_factory(self.parameters())
+        if self.scheduler_factory is None:
+            return optimizer
+        scheduler = self.scheduler_factory(optimizer)
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {"scheduler": scheduler, "monitor": self.scheduler_monitor},
+        }
+
+    @property
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+
+def flat_size(shape: Sequence[int]) -> int:
+    """Number of elements in one item of ``shape``."""
+    return math.prod(shape)
