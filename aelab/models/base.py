@@ -8,8 +8,11 @@ One step, for every variant::
 
 A variant builds its encoder and decoder in ``__init__`` and implements
 :meth:`Autoencoder.encode` and :meth:`Autoencoder.decode`. It may override
-:meth:`Autoencoder.bottleneck` (a different code: variational, quantized, sparse) and
-:meth:`Autoencoder.corrupt` (a denoising objective). It never reimplements the step.
+:meth:`Autoencoder.bottleneck` (a different code: variational, quantized, sparse),
+:meth:`Autoencoder.corrupt` (a denoising objective), :meth:`Autoencoder.penalties` (loss
+terms that need the encoder's input as well as its output, such as a penalty on the
+encoder's Jacobian) and :meth:`Autoencoder.code_stats` (diagnostics of the code, logged but
+not optimized). It never reimplements the step.
 """
 
 from __future__ import annotations
@@ -57,12 +60,15 @@ class AutoencoderOutput:
         code: the code the decoder read, ``(B, latent_dim)`` for vector codes.
         terms: extra loss terms, already weighted, added to the reconstruction loss and
             logged under their names.
+        stats: diagnostics of the code (mean activation, codebook usage, ...), logged under
+            their names and not added to the loss.
     """
 
     logits: Tensor
     recon: Tensor
     code: Tensor
     terms: dict[str, Tensor] = field(default_factory=dict)
+    stats: dict[str, Tensor] = field(default_factory=dict)
 
 
 class Autoencoder(L.LightningModule):
@@ -170,6 +176,24 @@ class Autoencoder(L.LightningModule):
         """Corrupts a training batch before encoding; the clean batch stays the target."""
         return x
 
+    def penalties(self, h: Tensor, z: Tensor) -> dict[str, Tensor]:
+        """Extra loss terms that need the encoder's input ``h`` as well as its output ``z``.
+
+        ``h`` is what :meth:`encode` read (the embedded, possibly corrupted input) and ``z``
+        what it returned. The default adds none; a contractive variant penalizes the
+        Jacobian of ``encode`` at ``h`` here.
+        """
+        return {}
+
+    def code_stats(self, z: Tensor, code: Tensor) -> dict[str, Tensor]:
+        """Diagnostics of a batch's code, logged beside the loss (computed without grad).
+
+        Args:
+            z: the encoder's output, before the bottleneck.
+            code: what the bottleneck made of it, the code the decoder read.
+        """
+        return {}
+
     # -- the shared machinery ---------------------------------------------------------------
 
     def embed(self, x: Tensor) -> Tensor:
@@ -189,9 +213,13 @@ class Autoencoder(L.LightningModule):
     @override
     def forward(self, x: Tensor) -> AutoencoderOutput:
         h = self.embed(self.corrupt(x) if self.training else x)
-        code, terms = self.bottleneck(self.encode(h))
+        z = self.encode(h)
+        code, terms = self.bottleneck(z)
+        terms = {**terms, **self.penalties(h, z)}
+        with torch.no_grad():
+            stats = self.code_stats(z, code)
         logits = self.decode(code)
-        return AutoencoderOutput(logits, self.output_activation(logits), code, terms)
+        return AutoencoderOutput(logits, self.output_activation(logits), code, terms, stats)
 
     def codes(self, x: Tensor) -> Tensor:
         """Returns the codes of a batch of clean inputs, without extra terms."""
@@ -241,6 +269,7 @@ class Autoencoder(L.LightningModule):
         if out.terms:
             logged[f"{stage}/recon"] = recon
             logged.update({f"{stage}/{name}": value for name, value in out.terms.items()})
+        logged.update({f"{stage}/{name}": value for name, value in out.stats.items()})
         self.log_dict(
             logged, on_step=on_step, on_epoch=True, prog_bar=stage != "test", batch_size=len(x)
         )
