@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
+import torch
 from torch.utils.tensorboard.summary import hparams as hparams_summary
 from typing_extensions import override
 
@@ -19,7 +20,15 @@ log = logging.getLogger(__name__)
 
 METRICS_FILE = "metrics.json"
 # plumbing that differs between runs without being a hyperparameter
-SKIPPED_PREFIXES = ("paths.", "hydra.", "callbacks.", "logger.", "task_name", "ckpt_path")
+SKIPPED_PREFIXES = (
+    "paths.",
+    "hydra.",
+    "callbacks.",
+    "logger.",
+    "task_name",
+    "ckpt_path",
+    "resume",
+)
 SKIPPED_SUFFIXES = ("_partial_", "default_root_dir", "data_dir")
 
 
@@ -41,6 +50,15 @@ def _hparam_value(value: Any) -> int | float | str | bool:
     return str(value)
 
 
+def hyperparameters(config: dict[str, Any]) -> dict[str, int | float | str | bool]:
+    """The hyperparameters of a run's config: flattened, plumbing left out, lists as text."""
+    return {
+        k: _hparam_value(v)
+        for k, v in flatten(config).items()
+        if not k.startswith(SKIPPED_PREFIXES) and not k.endswith(SKIPPED_SUFFIXES)
+    }
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Writes ``data`` to ``path`` through a temporary file, so readers never see half."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +75,9 @@ class RunSummary(L.Callback):
     The same hyperparameters and test metrics go to TensorBoard's HPARAMS tab. Every
     checkpoint carries the run's resolved config as plain data under ``aelab_config``, so
     that it can be rebuilt from the checkpoint alone, loaded with ``weights_only=True``.
+    A non-finite training loss stops the run with a ``FloatingPointError``, which the entry
+    point records as a failure; the epoch times travel in the checkpoint, so that a resumed
+    run still counts every epoch.
 
     Args:
         output_dir: the run's folder.
@@ -71,11 +92,7 @@ class RunSummary(L.Callback):
 
     @property
     def hparams(self) -> dict[str, Any]:
-        return {
-            k: _hparam_value(v)
-            for k, v in flatten(self.config).items()
-            if not k.startswith(SKIPPED_PREFIXES) and not k.endswith(SKIPPED_SUFFIXES)
-        }
+        return hyperparameters(self.config)
 
     @override
     def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
@@ -85,6 +102,36 @@ class RunSummary(L.Callback):
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if self._epoch_start is not None:
             self.epoch_seconds.append(time.perf_counter() - self._epoch_start)
+            self._epoch_start = None
+
+    @override
+    def on_train_batch_end(
+        self,
+        trainer: L.Trainer,
+        pl_module: L.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+    ) -> None:
+        loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
+        if isinstance(loss, torch.Tensor) and not bool(torch.isfinite(loss).all()):
+            raise FloatingPointError(
+                f"train/loss is {float(loss)} at epoch {trainer.current_epoch}, step "
+                f"{trainer.global_step}: the run diverged; lower optimizer.lr or change the model"
+            )
+
+    @override
+    def state_dict(self) -> dict[str, Any]:
+        seconds = list(self.epoch_seconds)
+        if self._epoch_start is not None:
+            # NOTE: Lightning saves the epoch's checkpoint after validation, before the
+            # epoch ends; the epoch being saved counts as done.
+            seconds.append(time.perf_counter() - self._epoch_start)
+        return {"epoch_seconds": seconds}
+
+    @override
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.epoch_seconds = list(state_dict.get("epoch_seconds", []))
 
     @override
     def on_save_checkpoint(
@@ -123,6 +170,7 @@ class RunSummary(L.Callback):
             "metrics": metrics,
             "hparams": self.hparams,
             "epochs": len(self.epoch_seconds),
+            "torch_threads": torch.get_num_threads(),
             "seconds_per_epoch": (
                 sum(self.epoch_seconds) / len(self.epoch_seconds) if self.epoch_seconds else None
             ),

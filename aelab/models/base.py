@@ -29,6 +29,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torchmetrics import MeanMetric, MeanSquaredError, MetricCollection
+from torchmetrics.functional.audio import (
+    scale_invariant_signal_noise_ratio,
+    signal_noise_ratio,
+)
 from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMeasure
 from typing_extensions import override
 
@@ -42,7 +46,7 @@ SchedulerFactory = Callable[[torch.optim.Optimizer], Any]
 
 LOSSES: dict[str, tuple[str, ...]] = {
     "unit": ("bce", "mse", "l1"),
-    "signed": ("mse", "l1"),
+    "signed": ("mse", "l1", "snr"),
     "tokens": ("ce",),
 }
 DEFAULT_LOSS = {"unit": "bce", "signed": "mse", "tokens": "ce"}
@@ -83,8 +87,9 @@ class Autoencoder(L.LightningModule):
             or ``"tokens"`` (ids; logits over the vocabulary).
         vocab_size: vocabulary size, for tokens only.
         latent_dim: size of the code.
-        loss: ``"bce"`` (on logits), ``"mse"``, ``"l1"``, or ``"ce"`` for tokens; by default
-            the data kind's natural loss (bce, mse, ce).
+        loss: ``"bce"`` (on logits), ``"mse"``, ``"l1"``, ``"snr"`` (the negative
+            signal-to-noise ratio in dB, for signed data), or ``"ce"`` for tokens; by
+            default the data kind's natural loss (bce, mse, ce).
         embed_dim: token embedding size, for tokens only.
         weight_init: ``"default"`` (torch's), ``"xavier_uniform"`` (Keras's) or
             ``"kaiming_normal"``; applied once when fitting starts.
@@ -225,8 +230,25 @@ class Autoencoder(L.LightningModule):
         """Returns the codes of a batch of clean inputs, without extra terms."""
         return self.bottleneck(self.encode(self.embed(x)))[0]
 
-    def reconstruction_loss(self, out: AutoencoderOutput, target: Tensor) -> Tensor:
-        """The configured reconstruction loss, averaged over every element."""
+    def greedy_reconstruction(self, out: AutoencoderOutput) -> Tensor:
+        """The reconstruction the metrics score: ``out.recon`` for models that decode the
+        code in one pass; autoregressive variants decode ``out.code`` greedily instead of
+        reading the teacher-forced output."""
+        return out.recon
+
+    def reconstruction_loss(
+        self, out: AutoencoderOutput, target: Tensor, lengths: Tensor | None = None
+    ) -> Tensor:
+        """The configured reconstruction loss, averaged over every element.
+
+        ``snr`` is averaged over items instead, each item's SNR taken over its first
+        ``lengths`` positions of the last axis (all of them when ``lengths`` is None).
+        """
+        if self.loss_name == "snr":
+            mask = _length_mask(target, lengths)
+            signal = (target.square() * mask).flatten(1).sum(1)
+            noise = ((target - out.recon).square() * mask).flatten(1).sum(1)
+            return -(10 * torch.log10((signal + 1e-8) / (noise + 1e-8))).mean()
         if self.loss_name == "bce":
             return F.binary_cross_entropy_with_logits(out.logits, target)
         if self.loss_name == "mse":
@@ -245,25 +267,50 @@ class Autoencoder(L.LightningModule):
             }
             if stage == "test" and len(self.input_shape) == 3:
                 metrics["ssim"] = StructuralSimilarityIndexMeasure(data_range=1.0)
+        elif self.data_kind == "signed":
+            metrics = {
+                "mse": MeanSquaredError(),
+                "snr_db": MeanMetric(),
+                "si_snr_db": MeanMetric(),
+            }
         else:
-            metrics = {"mse": MeanSquaredError()}
+            metrics = {"token_acc": MeanMetric(), "seq_exact": MeanMetric()}
         return MetricCollection(metrics, prefix=f"{stage}/")
 
-    def update_metrics(self, stage: str, out: AutoencoderOutput, target: Tensor) -> None:
-        """Feeds one batch to the metrics of ``stage``."""
+    def update_metrics(
+        self, stage: str, out: AutoencoderOutput, target: Tensor, lengths: Tensor | None = None
+    ) -> None:
+        """Feeds one batch to the metrics of ``stage``.
+
+        ``lengths`` (signed data) limits the SNRs to the real, unpadded part of each item;
+        token metrics score :meth:`greedy_reconstruction` on the non-padding positions.
+        """
+        if self.data_kind == "tokens":
+            recon = self.greedy_reconstruction(out)
+            real = target != PAD_ID
+            right = recon == target
+            self.metrics[stage]["token_acc"].update(right[real].float())
+            self.metrics[stage]["seq_exact"].update((right | ~real).all(dim=1).float())
+            return
         for name, metric in self.metrics[stage].items(keep_base=True):
-            if name == "bce":
+            if name in ("snr_db", "si_snr_db"):
+                metric.update(_clip_snrs(name, out.recon, target, lengths))
+            elif name == "bce":
                 metric.update(F.binary_cross_entropy_with_logits(out.logits, target), len(target))
             else:
                 metric.update(out.recon, target)
 
     def _step(self, batch: Sequence[Tensor], stage: str) -> Tensor:
         x = batch[0]
+        # a third tensor, when the data has one, holds each item's unpadded length
+        lengths = batch[2] if len(batch) > 2 else None
         out = self(x)
 
-        recon = self.reconstruction_loss(out, x)
+        recon = self.reconstruction_loss(out, x, lengths)
         loss = recon + sum(out.terms.values()) if out.terms else recon
 
+        # NOTE: train/ is logged per step and val/, test/ per epoch, so that each key
+        # keeps its plain name (Lightning suffixes _step/_epoch when both are on).
         on_step = stage == "train"
         logged = {f"{stage}/loss": loss}
         if out.terms:
@@ -271,10 +318,14 @@ class Autoencoder(L.LightningModule):
             logged.update({f"{stage}/{name}": value for name, value in out.terms.items()})
         logged.update({f"{stage}/{name}": value for name, value in out.stats.items()})
         self.log_dict(
-            logged, on_step=on_step, on_epoch=True, prog_bar=stage != "test", batch_size=len(x)
+            logged,
+            on_step=on_step,
+            on_epoch=not on_step,
+            prog_bar=stage != "test",
+            batch_size=len(x),
         )
         if stage != "train":
-            self.update_metrics(stage, out, x)
+            self.update_metrics(stage, out, x, lengths)
             self.log_dict(self.metrics[stage], on_epoch=True)
         return loss
 
@@ -312,6 +363,25 @@ class Autoencoder(L.LightningModule):
     @property
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+def _length_mask(target: Tensor, lengths: Tensor | None) -> Tensor:
+    """Ones on the first ``lengths[i]`` positions of the last axis of item ``i``."""
+    if lengths is None:
+        return torch.ones_like(target)
+    positions = torch.arange(target.shape[-1], device=target.device)
+    mask = positions < lengths.view(-1, *([1] * (target.dim() - 1)))  # (B, 1, ..., T)
+    return mask.expand_as(target).to(target.dtype)
+
+
+def _clip_snrs(name: str, recon: Tensor, target: Tensor, lengths: Tensor | None) -> Tensor:
+    """Per-item SNR or SI-SNR in dB over each item's unpadded part, flattened."""
+    snr = scale_invariant_signal_noise_ratio if name == "si_snr_db" else signal_noise_ratio
+    values = []
+    for i in range(len(target)):
+        n = target.shape[-1] if lengths is None else int(lengths[i])
+        values.append(snr(recon[i, ..., :n].flatten(), target[i, ..., :n].flatten()))
+    return torch.stack(values)
 
 
 def flat_size(shape: Sequence[int]) -> int:

@@ -32,7 +32,7 @@ class ConvAutoencoder(Autoencoder):
 
     def __init__(
         self,
-        channels: Sequence[int] = (32, 64),
+        channels: Sequence[int] = (16, 32),
         kernels: int | Sequence[int] = 3,
         strides: int | Sequence[int] = 2,
         activation: str = "relu",

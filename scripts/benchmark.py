@@ -1,0 +1,162 @@
+"""Seconds per training epoch: aelab's training path against a plain PyTorch loop.
+
+Both train the same model (same class, same initial weights) on the same in-memory
+data with the same batch size and optimizer, in this one process. The aelab side is a
+Lightning Trainer with aelab's callbacks, TensorBoard logger and progress bar, as
+``aelab-train`` builds it, with validation and checkpointing switched off because the
+plain loop has neither. Each side runs ``--epochs`` epochs per round; the fastest epoch
+over ``--rounds`` interleaved rounds is reported, which keeps the comparison fair on a
+machine where other work comes and goes.
+
+    python scripts/benchmark.py                       # dense, deep, conv on MNIST
+    python scripts/benchmark.py --models conv --rounds 3
+    python scripts/benchmark.py --torchvision-loader  # also the usual DataLoader recipe
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import os
+import tempfile
+import time
+import warnings
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+
+from aelab import CONFIG_DIR
+from aelab.callbacks import ReconstructionLogger
+from aelab.data.base import TensorBatchLoader
+from aelab.train import build_datamodule, build_model
+
+log = logging.getLogger("benchmark")
+
+
+# the default loss of each data kind, written the way a hand-made loop writes it
+PLAIN_LOSSES = {
+    "unit": F.binary_cross_entropy_with_logits,
+    "signed": lambda logits, x: F.mse_loss(torch.tanh(logits), x),
+    "tokens": lambda logits, x: F.cross_entropy(logits, x, ignore_index=0),
+}
+
+
+class EpochTimer(L.Callback):
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        self._start = time.perf_counter()
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def plain_epochs(model, loader, optimizer, loss_fn, epochs: int) -> list[float]:
+    """The hand-written loop: forward, loss, backward, step; nothing else."""
+    model.train()
+    seconds = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for x, _y in loader:
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model.decode(model.encode(x)), x)
+            loss.backward()
+            optimizer.step()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def aelab_epochs(cfg, model, datamodule, epochs: int, log_dir: str) -> list[float]:
+    timer = EpochTimer()
+    trainer = instantiate(
+        cfg.trainer,
+        max_epochs=epochs,
+        limit_val_batches=0,
+        num_sanity_val_steps=0,
+        enable_checkpointing=False,
+        enable_model_summary=False,
+        default_root_dir=log_dir,
+        logger=instantiate(cfg.logger.tensorboard, save_dir=log_dir),
+        callbacks=[timer, ReconstructionLogger()],
+    )
+    trainer.fit(model, datamodule=datamodule)
+    return timer.seconds
+
+
+def torchvision_epoch(data_dir: str, model, batch_size: int) -> float:
+    """One epoch of the common recipe: torchvision MNIST + ToTensor + DataLoader."""
+    from torchvision import datasets, transforms
+
+    dataset = datasets.MNIST(data_dir, train=True, transform=transforms.ToTensor())
+    loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    start = time.perf_counter()
+    for x, _y in loader:
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.binary_cross_entropy_with_logits(model.decode(model.encode(x)), x)
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=["dense", "deep", "conv"])
+    parser.add_argument("--data", default="mnist", help="a conf/data config name")
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per round and side")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument("--torchvision-loader", action="store_true")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    logging.basicConfig(level=logging.WARNING)
+    for name in ("lightning", "lightning.pytorch", "lightning.fabric"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+
+    data_dir = os.environ.get("AELAB_DATA_DIR", "data")
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        base = compose("train", overrides=[f"data={args.data}", "paths.output_dir=."])
+    datamodule = build_datamodule(base)
+    loader = TensorBatchLoader(datamodule.train, datamodule.batch_size, shuffle=True)
+    print(
+        f"{args.data}: {len(datamodule.train[0])} training items, batch {datamodule.batch_size}, "
+        f"{torch.get_num_threads()} torch threads; fastest epoch of {args.rounds} rounds x "
+        f"{args.epochs} epochs"
+    )
+    print(f"{'model':<8} {'params':>9} {'plain s':>8} {'aelab s':>8} {'ratio':>6}")
+    for name in args.models:
+        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+            cfg = compose(
+                "train", overrides=[f"data={args.data}", f"model={name}", "paths.output_dir=."]
+            )
+        L.seed_everything(0, verbose=False)
+        reference = build_model(cfg, datamodule.spec)
+        plain_s: list[float] = []
+        aelab_s: list[float] = []
+        for _ in range(args.rounds):
+            plain_model = copy.deepcopy(reference)
+            optimizer = plain_model.optimizer_factory(plain_model.parameters())
+
+            loss_fn = PLAIN_LOSSES[datamodule.spec.kind]
+            plain_s += plain_epochs(plain_model, loader, optimizer, loss_fn, args.epochs)
+            with tempfile.TemporaryDirectory() as tmp:
+                aelab_s += aelab_epochs(
+                    cfg, copy.deepcopy(reference), datamodule, args.epochs, tmp
+                )
+        plain, ours = min(plain_s), min(aelab_s)
+        params = sum(p.numel() for p in reference.parameters())
+        print(f"{name:<8} {params:>9,} {plain:>8.2f} {ours:>8.2f} {ours / plain:>6.2f}")
+        if args.torchvision_loader and args.data == "mnist":
+            seconds = torchvision_epoch(data_dir, copy.deepcopy(reference), datamodule.batch_size)
+            print(f"{'':<8} torchvision Dataset + DataLoader recipe: {seconds:.2f} s/epoch")
+
+
+if __name__ == "__main__":
+    main()
