@@ -14,6 +14,7 @@ from aelab.models.denoising import (
     DenoisingObjective,
 )
 from aelab.models.dense import DenseAutoencoder
+from aelab.models.recurrent import RecurrentAutoencoder
 from aelab.models.sparse import ConvSparseAutoencoder, SparseAutoencoder, SparseCode
 from aelab.models.vae import ConvVariationalAutoencoder, VariationalAutoencoder, VariationalCode
 from aelab.models.vq import ConvVQAutoencoder, QuantizedCode, VQAutoencoder
@@ -34,6 +35,7 @@ __all__ = [
     "DenoisingObjective",
     "DenseAutoencoder",
     "QuantizedCode",
+    "RecurrentAutoencoder",
     "SparseAutoencoder",
     "SparseCode",
     "VQAutoencoder",
