@@ -80,11 +80,11 @@ class SpectrogramTransform:
         return scaled.unsqueeze(1)  # (N, F, T) -> (N, 1, F, T)
 
     def magnitude(self, spectrogram: Tensor) -> np.ndarray:
-        """Undoes the scaling: ``(1, F, T)`` in [-1, 1] -> magnitudes ``(F + 1, T)``."""
+        """Undoes the scaling: ``(1, F, T)`` in [-1, 1] -> magnitudes ``(F + 1, T + 1)``."""
         db = (spectrogram.detach().cpu().squeeze(0).double() - 1.0) * (DYNAMIC_RANGE_DB / 2)
         magnitude = (10 ** (db / 20) * self.window.sum().double()).numpy()
-        # the dropped Nyquist bin comes back as silence
-        return np.concatenate([magnitude, np.zeros((1, magnitude.shape[1]))], axis=0)
+        # the dropped Nyquist bin and last frame come back as silence
+        return np.pad(magnitude, ((0, 1), (0, 1)))
 
     def to_audio(self, spectrogram: Tensor, num_iterations: int = 32) -> Tensor:
         """A waveform ``(1, T * hop)`` for a spectrogram ``(1, F, T)``, by Griffin-Lim."""
