@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
 import lightning as L
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 from torch.utils.tensorboard import SummaryWriter
 from torchvision.utils import make_grid
 from typing_extensions import override
@@ -15,6 +17,18 @@ from typing_extensions import override
 from aelab.callbacks.reconstructions import tensorboard_writer
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def evaluating(module: nn.Module) -> Iterator[None]:
+    """Runs a block with ``module`` in evaluation mode and without grad, then restores it."""
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        module.train(was_training)
 
 
 @runtime_checkable
@@ -58,19 +72,13 @@ class LatentSamplesLogger(L.Callback):
 
     @override
     def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if trainer.sanity_checking or trainer.current_epoch % self.every_n_epochs:
+        due = not trainer.sanity_checking and trainer.current_epoch % self.every_n_epochs == 0
+        writer = tensorboard_writer(trainer) if due else None
+        split = getattr(trainer.datamodule, "val", None)
+        if writer is None or split is None or not isinstance(pl_module, Generative):
             return
-        writer = tensorboard_writer(trainer)
-        datamodule = trainer.datamodule
-        if writer is None or getattr(datamodule, "val", None) is None:
-            return
-        if not isinstance(pl_module, Generative):
-            log.debug("%s cannot sample; no latent views", type(pl_module).__name__)
-            return
-        x = datamodule.val[0][: 2 * self.num_pairs].to(pl_module.device)
-        was_training = pl_module.training
-        pl_module.eval()
-        with torch.no_grad():
+        x = split[0][: 2 * self.num_pairs].to(pl_module.device)
+        with evaluating(pl_module):
             samples = pl_module.sample(self.num_samples)
             lines = torch.cat(
                 [
@@ -78,9 +86,8 @@ class LatentSamplesLogger(L.Callback):
                     for a, b in zip(x[0::2], x[1::2], strict=False)
                 ]
             )  # (pairs * steps, *shape), one interpolation after the other
-        pl_module.train(was_training)
-        self.show(writer, datamodule, samples, "val/samples", trainer.global_step)
-        self.show(writer, datamodule, lines, "val/interpolations", trainer.global_step)
+        for tag, items in (("val/samples", samples), ("val/interpolations", lines)):
+            self.show(writer, trainer.datamodule, items, tag, trainer.global_step)
 
     def show(
         self,

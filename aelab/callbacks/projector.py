@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 from typing_extensions import override
 
+from aelab.callbacks.latent import evaluating
 from aelab.callbacks.reconstructions import tensorboard_writer
 from aelab.models.base import Autoencoder
 
@@ -29,13 +30,12 @@ class CodeProjector(L.Callback):
     """
 
     def __init__(self, num_items: int = 2000, batch_size: int = 500) -> None:
-        if num_items < 1 or batch_size < 1:
+        self.num_items, self.batch_size = num_items, batch_size
+        if min(num_items, batch_size) < 1:
             raise ValueError(
-                f"callbacks.projector: num_items and batch_size must be at least 1, got "
-                f"{num_items} and {batch_size}"
+                f"callbacks.projector: num_items={num_items} and batch_size={batch_size} must "
+                f"both be at least 1"
             )
-        self.num_items = num_items
-        self.batch_size = batch_size
 
     @override
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
@@ -64,14 +64,11 @@ class CodeProjector(L.Callback):
 
     def encode(self, model: Autoencoder, x: Tensor) -> Tensor:
         """The codes ``(N, latent_dim)`` of ``x``, in evaluation mode, batch by batch."""
-        was_training = model.training
-        model.eval()
-        with torch.no_grad():
+        with evaluating(model):
             codes = [
                 model.codes(part.to(model.device)).flatten(1).cpu()
                 for part in x.split(self.batch_size)
             ]
-        model.train(was_training)
         return torch.cat(codes)
 
     @staticmethod
