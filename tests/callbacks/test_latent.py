@@ -7,6 +7,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from aelab.callbacks import CodeProjector, LatentSamplesLogger
 from aelab.data import MNISTDataModule
 from aelab.train import train
+from tests.conftest import require_data
 
 SHORT = (
     "callbacks=latent",
@@ -66,3 +67,37 @@ def test_projector_metadata_columns(data_dir):
 def test_latent_logger_settings(kwargs):
     with pytest.raises(ValueError, match=r"callbacks\.latent: .* at least"):
         LatentSamplesLogger(**kwargs)
+
+
+def test_samples_of_sentences_are_text_and_their_codes_carry_the_text(compose_train, tmp_path):
+    require_data("sentence_polarity", "rt-polarity.pos")
+    train(compose_train("model=vae", "data=sentences", *SHORT))
+    run = tmp_path / "run"
+    events = EventAccumulator(str(run / "tensorboard"), size_guidance={"tensors": 0})
+    events.Reload()
+    texts = {tag.removesuffix("/text_summary") for tag in events.Tags()["tensors"]}
+    assert {"val/samples", "val/interpolations"} <= texts
+    projected = next((run / "tensorboard").glob("*/codes"))
+    header, *rows = (projected / "metadata.tsv").read_text().splitlines()
+    assert header.split("\t") == ["label", "text"] and len(rows) == 300
+    assert {row.split("\t")[0] for row in rows} <= {"0", "1"}
+
+
+def test_samples_of_speech_are_audio_and_their_codes_name_the_speaker(compose_train, tmp_path):
+    require_data("FSDD", "recordings")
+    train(compose_train("model=vae", "data=fsdd", *SHORT))
+    run = tmp_path / "run"
+    events = EventAccumulator(str(run / "tensorboard"), size_guidance={"audio": 0})
+    events.Reload()
+    assert {"val/samples/0", "val/interpolations/0"} <= set(events.Tags()["audio"])
+    projected = next((run / "tensorboard").glob("*/codes"))
+    header, *rows = (projected / "metadata.tsv").read_text().splitlines()
+    assert header.split("\t") == ["label", "speaker"]
+    assert {row.split("\t")[1] for row in rows} <= {
+        "george",
+        "jackson",
+        "lucas",
+        "nicolas",
+        "theo",
+        "yweweler",
+    }
