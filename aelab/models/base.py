@@ -91,8 +91,9 @@ class Autoencoder(L.LightningModule):
             signal-to-noise ratio in dB, for signed data), or ``"ce"`` for tokens; by
             default the data kind's natural loss (bce, mse, ce).
         embed_dim: token embedding size, for tokens only.
-        weight_init: ``"default"`` (torch's), ``"xavier_uniform"`` (Keras's) or
-            ``"kaiming_normal"``; applied once when fitting starts.
+        weight_init: ``"xavier_uniform"`` (Keras's Glorot-uniform, the default: with
+            torch's own init a ReLU code loses several units for good), ``"default"``
+            (torch's) or ``"kaiming_normal"``; applied once when fitting starts.
         optimizer: builds the optimizer from the parameters (a ``_partial_`` config);
             Adam with lr 1e-3 when not given.
         scheduler: builds an LR scheduler from the optimizer (a ``_partial_`` config).
@@ -111,7 +112,7 @@ class Autoencoder(L.LightningModule):
         latent_dim: int = 32,
         loss: str | None = None,
         embed_dim: int = 32,
-        weight_init: str = "default",
+        weight_init: str = "xavier_uniform",
         optimizer: OptimizerFactory | None = None,
         scheduler: SchedulerFactory | None = None,
         scheduler_monitor: str = "val/loss",
