@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from omegaconf import OmegaConf
 from tensorboard.backend.event_processing import event_accumulator
 
@@ -424,7 +426,7 @@ def markdown_report(comparison: Comparison) -> str:
                 cells[name] = (
                     None
                     if mean is None
-                    else (_format(mean) + ("" if std is None else f" ± {_format(std)}"))
+                    else (_format(mean) + ("" if std is None else f" ± {std:.2g}"))
                 )
             cells["s/epoch"] = row["s/epoch"]
             rows.append(cells)
@@ -466,22 +468,78 @@ def run_label(run: Run, keys: Sequence[str]) -> str:
     return " ".join(parts) or run.name
 
 
+LINESTYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v")
+
+
+def _is_number(value: Value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _hparam_order(run: Run, keys: Sequence[str]) -> list[tuple[int, float, str]]:
+    # numbers by value, everything else by its text; missing values first
+    return [
+        (1, float(v), "") if _is_number(v) else (0 if v is None else 2, 0.0, str(v))
+        for v in (run.hparams.get(k) for k in keys)
+    ]
+
+
+def curve_styles(runs: Sequence[Run], keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Line styles that keep many curves apart.
+
+    The first numeric key with three or more values (a latent size, a learning rate) sets
+    the colour, light to dark; every setting of the other keys (a model family) gets its
+    own line style and marker. Without such a key, colours cycle through 20 hues.
+    """
+    shade = next(
+        (
+            k
+            for k in keys
+            if len({r.hparams.get(k) for r in runs}) >= 3
+            and all(_is_number(r.hparams.get(k)) for r in runs)
+        ),
+        None,
+    )
+    others = [k for k in keys if k != shade]
+    families = {repr([r.hparams.get(k) for k in others]): None for r in runs}
+    family_index = {f: i for i, f in enumerate(families)}
+    colormap = colormaps["viridis" if shade else "tab20"]
+    shades = sorted({r.hparams[shade] for r in runs}) if shade else []
+    styles = []
+    for index, run in enumerate(runs):
+        family = family_index[repr([run.hparams.get(k) for k in others])]
+        if shade:
+            color = colormap(0.9 * shades.index(run.hparams[shade]) / max(len(shades) - 1, 1))
+        else:
+            color = colormap(index % 20)
+        styles.append(
+            {
+                "color": color,
+                "linestyle": LINESTYLES[family % len(LINESTYLES)],
+                "marker": MARKERS[family % len(MARKERS)],
+            }
+        )
+    return styles
+
+
 def plot_curves(comparison: Comparison, tag: str, path: Path) -> Path | None:
-    """Plots ``tag`` per epoch for every run that logged it; failed runs dashed."""
+    """Plots ``tag`` per epoch for every run that logged it."""
     runs = [run for run in comparison.runs if run.curves.get(tag)]
     if not runs:
         log.warning("no run logged %s; no learning curves plotted", tag)
         return None
+    # legend in the order of the hyperparameters, not of the ranking
+    runs.sort(key=lambda r: _hparam_order(r, comparison.varying))
     figure = Figure(figsize=(9, 5), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    for run in runs:
+    for run, style in zip(runs, curve_styles(runs, comparison.varying), strict=True):
         epochs, values = zip(*run.curves[tag], strict=True)
-        style = "--" if run.status == "failed" else "-"
         label = run_label(run, comparison.varying)
         if run.status != "completed":
             label += f" ({run.status})"
-        axes.plot(epochs, values, style, marker="o", markersize=3, label=label)
+        axes.plot(epochs, values, markersize=3, label=label, **style)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("epoch")
     axes.set_ylabel(tag)
     axes.set_title(f"{tag} per epoch, {len(runs)} runs")
@@ -489,10 +547,6 @@ def plot_curves(comparison: Comparison, tag: str, path: Path) -> Path | None:
     axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=1)
     figure.savefig(path, dpi=90)
     return path
-
-
-def _is_number(value: Value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def plot_against(comparison: Comparison, key: str, path: Path) -> Path | None:
@@ -504,7 +558,12 @@ def plot_against(comparison: Comparison, key: str, path: Path) -> Path | None:
     if len(values) < 2:
         return None
     numeric = all(_is_number(v) for v in values)
-    positions = sorted(values) if numeric else sorted(values, key=str)
+    if numeric:
+        positions = sorted(values)
+    else:
+        # categories in the order the sweep ran them
+        in_order = sorted(present, key=lambda r: _natural_key(r.path))
+        positions = list(dict.fromkeys(r.hparams[key] for r in in_order))
     others = [k for k in comparison.setting_keys if k != key]
 
     figure = Figure(figsize=(7, 4.5), layout="constrained")
@@ -522,11 +581,15 @@ def plot_against(comparison: Comparison, key: str, path: Path) -> Path | None:
         points.sort()
         xs, means, spreads = zip(*points, strict=True)
         label = run_label(line.runs[0], others) if others else metric
+        # categories are not joined by lines: nothing lies between them
+        line = "-" if numeric else "none"
         if any(s is not None for s in spreads):
             errors = [s or 0.0 for s in spreads]
-            axes.errorbar(xs, means, yerr=errors, marker="o", capsize=3, label=label)
+            axes.errorbar(
+                xs, means, yerr=errors, marker="o", linestyle=line, capsize=3, label=label
+            )
         else:
-            axes.plot(xs, means, marker="o", label=label)
+            axes.plot(xs, means, marker="o", linestyle=line, label=label)
     if numeric and min(positions) > 0 and max(positions) / min(positions) >= 16:
         axes.set_xscale("log", base=2)
         axes.set_xticks(positions, [_format(p) for p in positions])
