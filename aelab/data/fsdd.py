@@ -77,7 +77,8 @@ class SpectrogramTransform:
         magnitude = stft.abs()[:, :-1, : self.num_frames(waves.shape[-1])] / self.window.sum()
         db = 20 * torch.log10(magnitude.clamp_min(10 ** (-DYNAMIC_RANGE_DB / 20)))
         scaled = db.clamp_max(0.0) / (DYNAMIC_RANGE_DB / 2) + 1.0
-        return scaled.unsqueeze(1)  # (N, F, T) -> (N, 1, F, T)
+        # contiguous: the crop above leaves strides that metrics' .view() cannot take
+        return scaled.unsqueeze(1).contiguous()  # (N, F, T) -> (N, 1, F, T)
 
     def magnitude(self, spectrogram: Tensor) -> np.ndarray:
         """Undoes the scaling: ``(1, F, T)`` in [-1, 1] -> magnitudes ``(F + 1, T + 1)``."""

@@ -90,6 +90,7 @@ def test_spectrogram_shape_range_and_griffin_lim(tmp_path):
     dm.setup("fit")
     assert dm.spec.shape == (1, 128, 160) and dm.train[0].shape[1:] == (1, 128, 160)
     assert dm.train[0].min() >= -1 and dm.train[0].max() <= 1
+    assert all(split[0].is_contiguous() for split in (dm.train, dm.val, dm.test))
     # 2,000 samples at hop 50 are 40 real frames
     assert (dm.train[2] == 40).all()
     wave = dm.to_audio(dm.train[0][:1])
