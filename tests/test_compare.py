@@ -25,8 +25,8 @@ def folds_sweep(tmp_path_factory, data_dir) -> Path:
         folder,
         data_dir,
         "model.latent_dim=0,4,8",
-        "+data.folds=2",
-        "+data.fold=0,1",
+        "data.folds=2",
+        "data.fold=0,1",
         "threads=1",
         *TINY,
     )
