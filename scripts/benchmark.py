@@ -9,6 +9,7 @@ over ``--rounds`` interleaved rounds is reported, which keeps the comparison fai
 machine where other work comes and goes.
 
     python scripts/benchmark.py                       # dense, deep, conv on MNIST
+    python scripts/benchmark.py --data mnist fsdd sentences --rounds 1
     python scripts/benchmark.py --models conv --rounds 3
     python scripts/benchmark.py --torchvision-loader  # also the usual DataLoader recipe
 """
@@ -32,6 +33,7 @@ from hydra.utils import instantiate
 from aelab import CONFIG_DIR
 from aelab.callbacks import ReconstructionLogger
 from aelab.data.base import TensorBatchLoader
+from aelab.nn import init_weights
 from aelab.train import build_datamodule, build_model
 
 log = logging.getLogger("benchmark")
@@ -62,9 +64,9 @@ def plain_epochs(model, loader, optimizer, loss_fn, epochs: int) -> list[float]:
     seconds = []
     for _ in range(epochs):
         start = time.perf_counter()
-        for x, _y in loader:
+        for x, *_ in loader:
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model.decode(model.encode(x)), x)
+            loss = loss_fn(model.decode(model.encode(model.embed(x))), x)
             loss.backward()
             optimizer.step()
         seconds.append(time.perf_counter() - start)
@@ -107,7 +109,7 @@ def torchvision_epoch(data_dir: str, model, batch_size: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", nargs="+", default=["dense", "deep", "conv"])
-    parser.add_argument("--data", default="mnist", help="a conf/data config name")
+    parser.add_argument("--data", nargs="+", default=["mnist"], help="conf/data config names")
     parser.add_argument("--epochs", type=int, default=2, help="epochs per round and side")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
@@ -121,29 +123,38 @@ def main() -> None:
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
 
     data_dir = os.environ.get("AELAB_DATA_DIR", "data")
+    for data in args.data:
+        benchmark_data(data, args, data_dir)
+
+
+def benchmark_data(data: str, args: argparse.Namespace, data_dir: str) -> None:
+    """Prints one line per model for the data set ``data`` (a conf/data config name)."""
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        base = compose("train", overrides=[f"data={args.data}", "paths.output_dir=."])
+        base = compose("train", overrides=[f"data={data}", "paths.output_dir=."])
+    start = time.perf_counter()
     datamodule = build_datamodule(base)
+    read_s = time.perf_counter() - start
     loader = TensorBatchLoader(datamodule.train, datamodule.batch_size, shuffle=True)
     print(
-        f"{args.data}: {len(datamodule.train[0])} training items, batch {datamodule.batch_size}, "
+        f"\n{data}: {len(datamodule.train[0])} training items of shape {datamodule.spec.shape}, "
+        f"read into memory in {read_s:.1f} s; batch {datamodule.batch_size}, "
         f"{torch.get_num_threads()} torch threads; fastest epoch of {args.rounds} rounds x "
         f"{args.epochs} epochs"
     )
-    print(f"{'model':<8} {'params':>9} {'plain s':>8} {'aelab s':>8} {'ratio':>6}")
+    print(f"{'model':<8} {'params':>11} {'plain s':>8} {'aelab s':>8} {'ratio':>6}")
     for name in args.models:
         with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
             cfg = compose(
-                "train", overrides=[f"data={args.data}", f"model={name}", "paths.output_dir=."]
+                "train", overrides=[f"data={data}", f"model={name}", "paths.output_dir=."]
             )
         L.seed_everything(0, verbose=False)
         reference = build_model(cfg, datamodule.spec)
+        init_weights(reference, reference.weight_init)
         plain_s: list[float] = []
         aelab_s: list[float] = []
         for _ in range(args.rounds):
             plain_model = copy.deepcopy(reference)
             optimizer = plain_model.optimizer_factory(plain_model.parameters())
-
             loss_fn = PLAIN_LOSSES[datamodule.spec.kind]
             plain_s += plain_epochs(plain_model, loader, optimizer, loss_fn, args.epochs)
             with tempfile.TemporaryDirectory() as tmp:
@@ -152,8 +163,8 @@ def main() -> None:
                 )
         plain, ours = min(plain_s), min(aelab_s)
         params = sum(p.numel() for p in reference.parameters())
-        print(f"{name:<8} {params:>9,} {plain:>8.2f} {ours:>8.2f} {ours / plain:>6.2f}")
-        if args.torchvision_loader and args.data == "mnist":
+        print(f"{name:<8} {params:>11,} {plain:>8.2f} {ours:>8.2f} {ours / plain:>6.2f}")
+        if args.torchvision_loader and data == "mnist":
             seconds = torchvision_epoch(data_dir, copy.deepcopy(reference), datamodule.batch_size)
             print(f"{'':<8} torchvision Dataset + DataLoader recipe: {seconds:.2f} s/epoch")
 

@@ -313,6 +313,8 @@ class Autoencoder(L.LightningModule):
         # NOTE: train/ is logged per step and val/, test/ per epoch, so that each key
         # keeps its plain name (Lightning suffixes _step/_epoch when both are on).
         on_step = stage == "train"
+        if on_step and not self._logs_this_step():
+            return loss
         logged = {f"{stage}/loss": loss}
         if out.terms:
             logged[f"{stage}/recon"] = recon
@@ -329,6 +331,15 @@ class Autoencoder(L.LightningModule):
             self.update_metrics(stage, out, x, lengths)
             self.log_dict(self.metrics[stage], on_epoch=True)
         return loss
+
+    def _logs_this_step(self) -> bool:
+        # Lightning writes step metrics every log_every_n_steps steps; self.log costs about
+        # a millisecond a call, as much as a small model's whole step, so the other steps
+        # skip it. The check mirrors Lightning's own (batches stepped + 1) % n == 0.
+        trainer = self._trainer
+        if trainer is None:
+            return True
+        return (self.global_step + 1) % max(trainer.log_every_n_steps, 1) == 0
 
     @override
     def training_step(self, batch: Sequence[Tensor], batch_idx: int) -> Tensor:

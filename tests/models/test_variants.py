@@ -291,6 +291,6 @@ def test_bad_settings_name_the_key(cls, kwargs, message):
 
 
 def test_bad_setting_through_the_config(compose_train):
-    cfg = compose_train("model=vae", "+model.beta=-1")
+    cfg = compose_train("model=vae", "model.beta=-1")
     with pytest.raises(InstantiationException, match=r"model\.beta=-1"):
         build_model(cfg, build_datamodule(cfg).spec)
