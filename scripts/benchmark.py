@@ -123,14 +123,16 @@ def main() -> None:
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
 
     data_dir = os.environ.get("AELAB_DATA_DIR", "data")
-    for data in args.data:
-        benchmark_data(data, args, data_dir)
+    # runs write nothing that outlives the benchmark (a vocabulary file, event files)
+    with tempfile.TemporaryDirectory() as out:
+        for data in args.data:
+            benchmark_data(data, args, data_dir, out)
 
 
-def benchmark_data(data: str, args: argparse.Namespace, data_dir: str) -> None:
+def benchmark_data(data: str, args: argparse.Namespace, data_dir: str, out: str) -> None:
     """Prints one line per model for the data set ``data`` (a conf/data config name)."""
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        base = compose("train", overrides=[f"data={data}", "paths.output_dir=."])
+        base = compose("train", overrides=[f"data={data}", f"paths.output_dir={out}"])
     start = time.perf_counter()
     datamodule = build_datamodule(base)
     read_s = time.perf_counter() - start
@@ -145,7 +147,7 @@ def benchmark_data(data: str, args: argparse.Namespace, data_dir: str) -> None:
     for name in args.models:
         with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
             cfg = compose(
-                "train", overrides=[f"data={data}", f"model={name}", "paths.output_dir=."]
+                "train", overrides=[f"data={data}", f"model={name}", f"paths.output_dir={out}"]
             )
         L.seed_everything(0, verbose=False)
         reference = build_model(cfg, datamodule.spec)
