@@ -15,6 +15,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from aelab import CONFIG_DIR
 from aelab.callbacks.summary import write_json
+from aelab.data.base import InMemoryDataModule
+from aelab.models.base import Autoencoder
 from aelab.train import build_datamodule, build_model
 
 log = logging.getLogger(__name__)
@@ -33,9 +35,19 @@ def load_run_config(ckpt_path: Path, checkpoint: dict) -> DictConfig:
     )
 
 
-def evaluate(cfg: DictConfig) -> dict[str, float]:
-    """Tests the checkpoint ``cfg.ckpt_path`` on its data's test split."""
-    ckpt_path = Path(cfg.ckpt_path)
+def load_trained(
+    ckpt_path: str | Path, data_dir: str | None = None
+) -> tuple[Autoencoder, InMemoryDataModule]:
+    """Rebuilds a run's model and data from its checkpoint, loaded with ``weights_only=True``.
+
+    Args:
+        ckpt_path: a checkpoint written by ``aelab-train``.
+        data_dir: read the data from this folder instead of the run's own.
+
+    Raises:
+        FileNotFoundError: when ``ckpt_path`` does not exist.
+    """
+    ckpt_path = Path(ckpt_path)
     if not ckpt_path.is_file():
         raise FileNotFoundError(
             f"ckpt_path={str(ckpt_path)!r} does not exist; pass the checkpoint of a run, e.g. "
@@ -43,8 +55,8 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
         )
     checkpoint = torch.load(ckpt_path, map_location="cpu", weights_only=True)
     run_cfg = load_run_config(ckpt_path, checkpoint)
-    if cfg.get("data_dir"):
-        run_cfg.data.data_dir = cfg.data_dir
+    if data_dir:
+        run_cfg.data.data_dir = data_dir
 
     datamodule = build_datamodule(run_cfg)
     state_key = type(datamodule).__qualname__
@@ -52,6 +64,13 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
         datamodule.load_state_dict(checkpoint[state_key])
     model = build_model(run_cfg, datamodule.spec)
     model.load_state_dict(checkpoint["state_dict"])
+    return model, datamodule
+
+
+def evaluate(cfg: DictConfig) -> dict[str, float]:
+    """Tests the checkpoint ``cfg.ckpt_path`` on its data's test split."""
+    ckpt_path = Path(cfg.ckpt_path)
+    model, datamodule = load_trained(ckpt_path, cfg.get("data_dir"))
 
     trainer = L.Trainer(logger=False, enable_checkpointing=False, default_root_dir=cfg.output_dir)
     metrics = trainer.test(model, datamodule=datamodule)[0]

@@ -15,8 +15,7 @@ from pathlib import Path
 import lightning as L
 import torch
 
-from aelab.evaluate import load_run_config
-from aelab.train import build_datamodule, build_model
+from aelab.evaluate import load_trained
 
 
 def main() -> None:
@@ -28,16 +27,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     torch.set_num_threads(1)
 
-    checkpoint = torch.load(args.ckpt_path, map_location="cpu", weights_only=True)
-    cfg = load_run_config(args.ckpt_path, checkpoint)
-    if args.data_dir:
-        cfg.data.data_dir = args.data_dir
-    datamodule = build_datamodule(cfg)
-    state_key = type(datamodule).__qualname__
-    if state_key in checkpoint:
-        datamodule.load_state_dict(checkpoint[state_key])
-    model = build_model(cfg, datamodule.spec)
-    model.load_state_dict(checkpoint["state_dict"])
+    model, datamodule = load_trained(args.ckpt_path, args.data_dir)
     # the test loop scores whatever split sits in datamodule.test
     datamodule.test = getattr(datamodule, args.split)
     trainer = L.Trainer(logger=False, enable_checkpointing=False, enable_progress_bar=False)
