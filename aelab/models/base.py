@@ -222,8 +222,11 @@ class Autoencoder(L.LightningModule):
         z = self.encode(h)
         code, terms = self.bottleneck(z)
         terms = {**terms, **self.penalties(h, z)}
-        with torch.no_grad():
-            stats = self.code_stats(z, code)
+        stats: dict[str, Tensor] = {}
+        # the diagnostics are only logged on the training steps that log (see _step)
+        if not self.training or self._logs_this_step():
+            with torch.no_grad():
+                stats = self.code_stats(z, code)
         logits = self.decode(code)
         return AutoencoderOutput(logits, self.output_activation(logits), code, terms, stats)
 
