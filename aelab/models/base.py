@@ -59,20 +59,30 @@ class AutoencoderOutput:
 
     Attributes:
         logits: raw decoder output, ``(B, *shape)``; for tokens ``(B, V, L)``.
-        recon: the reconstruction in data space: values for images and sound, token
-            ids for text.
         code: the code the decoder read, ``(B, latent_dim)`` for vector codes.
         terms: extra loss terms, already weighted, added to the reconstruction loss and
             logged under their names.
         stats: diagnostics of the code (mean activation, codebook usage, ...), logged under
             their names and not added to the loss.
+        to_data: maps ``logits`` to data space (:meth:`Autoencoder.output_activation`);
+            ``None`` when the logits already are the reconstruction.
     """
 
     logits: Tensor
-    recon: Tensor
     code: Tensor
     terms: dict[str, Tensor] = field(default_factory=dict)
     stats: dict[str, Tensor] = field(default_factory=dict)
+    to_data: Callable[[Tensor], Tensor] | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def recon(self) -> Tensor:
+        """The reconstruction in data space: values for images and sound, token ids for text.
+
+        Computed on first use: a training step on the BCE or cross-entropy of the logits
+        never needs it, and a sigmoid over the batch costs a small model's step several
+        percent.
+        """
+        return self.logits if self.to_data is None else self.to_data(self.logits)
 
 
 class Autoencoder(L.LightningModule):
@@ -228,7 +238,7 @@ class Autoencoder(L.LightningModule):
             with torch.no_grad():
                 stats = self.code_stats(z, code)
         logits = self.decode(code)
-        return AutoencoderOutput(logits, self.output_activation(logits), code, terms, stats)
+        return AutoencoderOutput(logits, code, terms, stats, self.output_activation)
 
     def codes(self, x: Tensor) -> Tensor:
         """Returns the codes of a batch of clean inputs, without extra terms."""

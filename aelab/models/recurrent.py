@@ -153,7 +153,7 @@ class RecurrentAutoencoder(Autoencoder):
         h = self.embed(self.corrupt(x) if self.training else x)
         code, terms = self.bottleneck(self.encode(h, _token_lengths(x)))
         logits = self.teacher_forced(code, x)
-        return AutoencoderOutput(logits, self.output_activation(logits), code, terms)
+        return AutoencoderOutput(logits, code, terms, to_data=self.output_activation)
 
     @override
     def codes(self, x: Tensor) -> Tensor:
