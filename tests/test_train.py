@@ -44,6 +44,21 @@ def test_short_real_mnist_run_learns(compose_train, tmp_path):
     assert list((run / "tensorboard").glob("events.out.tfevents.*"))
 
 
+def test_metrics_count_every_epoch_when_the_best_is_an_earlier_one(compose_train, tmp_path):
+    # mode=max makes the worst epoch, the first, the "best" checkpoint that gets tested
+    cfg = compose_train(
+        "trainer.max_epochs=3",
+        "+trainer.limit_train_batches=5",
+        "+trainer.limit_val_batches=2",
+        "+trainer.limit_test_batches=2",
+        "+callbacks.model_checkpoint.mode=max",
+    )
+    train(cfg)
+    record = read_metrics(tmp_path / "run")
+    assert record["best_checkpoint"].endswith("best.ckpt") and record["epochs"] == 3
+    assert record["global_step"] == 15
+
+
 def test_same_seed_same_metrics(compose_train, tmp_path):
     overrides = (
         "trainer.max_epochs=1",

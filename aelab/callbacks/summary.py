@@ -131,7 +131,11 @@ class RunSummary(L.Callback):
 
     @override
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.epoch_seconds = list(state_dict.get("epoch_seconds", []))
+        # A resumed run starts with nothing recorded and takes the checkpoint's epochs; the
+        # test of the best checkpoint after fitting restores callbacks too, and must not put
+        # back the shorter record of that earlier epoch.
+        if not self.epoch_seconds:
+            self.epoch_seconds = list(state_dict.get("epoch_seconds", []))
 
     @override
     def on_save_checkpoint(
