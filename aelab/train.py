@@ -19,6 +19,7 @@ import hydra
 import lightning as L
 import torch
 from hydra.utils import instantiate
+from lightning.pytorch.callbacks import ProgressBar
 from omegaconf import DictConfig, OmegaConf
 
 from aelab import CONFIG_DIR
@@ -106,6 +107,9 @@ def train(cfg: DictConfig) -> dict[str, float]:
     config = OmegaConf.to_container(cfg, resolve=True)
 
     callbacks = _instantiate_group(cfg.get("callbacks"))
+    if cfg.trainer.get("enable_progress_bar") is False:
+        # Lightning refuses a progress bar callback beside enable_progress_bar=false
+        callbacks = [cb for cb in callbacks if not isinstance(cb, ProgressBar)]
     summary = next((cb for cb in callbacks if isinstance(cb, RunSummary)), None)
     if summary is not None:
         summary.config = config

@@ -31,7 +31,6 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
 from aelab import CONFIG_DIR
-from aelab.callbacks import ReconstructionLogger
 from aelab.data.base import TensorBatchLoader
 from aelab.nn import init_weights
 from aelab.train import build_datamodule, build_model
@@ -75,6 +74,13 @@ def plain_epochs(model, loader, optimizer, loss_fn, epochs: int) -> list[float]:
 
 def aelab_epochs(cfg, model, datamodule, epochs: int, log_dir: str) -> list[float]:
     timer = EpochTimer()
+    # the callbacks aelab-train runs (progress bar, NaN check, reconstructions), less the
+    # checkpointing, which needs the validation the plain loop does not do
+    callbacks = [
+        instantiate(node)
+        for name, node in cfg.callbacks.items()
+        if name != "model_checkpoint" and node is not None
+    ]
     trainer = instantiate(
         cfg.trainer,
         max_epochs=epochs,
@@ -84,7 +90,7 @@ def aelab_epochs(cfg, model, datamodule, epochs: int, log_dir: str) -> list[floa
         enable_model_summary=False,
         default_root_dir=log_dir,
         logger=instantiate(cfg.logger.tensorboard, save_dir=log_dir),
-        callbacks=[timer, ReconstructionLogger()],
+        callbacks=[timer, *callbacks],
     )
     trainer.fit(model, datamodule=datamodule)
     return timer.seconds

@@ -15,7 +15,9 @@ from omegaconf import DictConfig, open_dict
 from aelab import CONFIG_DIR
 
 REPO = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("AELAB_DATA_DIR") or REPO.parent / "shared" / "data")
+DATA_DIR = Path(os.environ.get("AELAB_DATA_DIR") or REPO.parent / "shared" / "data").resolve()
+# the sweep tests start aelab-train in other folders: a relative path must not change meaning
+os.environ["AELAB_DATA_DIR"] = str(DATA_DIR)
 
 # Tests run one torch thread each, so that pytest-xdist workers or a second suite
 # do not oversubscribe the cores.
