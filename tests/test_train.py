@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from aelab.evaluate import evaluate
-from aelab.train import train
-from tests.conftest import REPO
+from aelab.train import build_datamodule, build_model, train
+from tests.conftest import REPO, config_names
 
 ENV = {**os.environ, "AELAB_TEST_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
@@ -138,3 +138,14 @@ def test_cli_eval_of_a_missing_checkpoint_fails_clearly(tmp_path):
     done = subprocess.run(cmd, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "does not exist; pass the checkpoint of a run" in done.stderr
+
+
+@pytest.mark.parametrize("experiment", config_names("experiment"))
+def test_every_experiment_config_builds_and_runs_forward(experiment, compose_train):
+    cfg = compose_train(f"experiment={experiment}")
+    datamodule = build_datamodule(cfg)
+    model = build_model(cfg, datamodule.spec)
+    x = datamodule.val[0][:2]
+    out = model(x)
+    assert out.recon.shape == x.shape
+    assert out.code.numel() // 2 <= cfg.model.latent_dim
