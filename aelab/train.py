@@ -54,12 +54,26 @@ def build_model(cfg: DictConfig, spec: DataSpec) -> Autoencoder:
     )
 
 
-def _instantiate_group(group: DictConfig | None) -> list[Any]:
+def _instantiate_group(group: DictConfig | None, exclude: tuple[str, ...] = ()) -> list[Any]:
     if not group:
         return []
     return [
-        instantiate(node) for node in group.values() if node is not None and "_target_" in node
+        instantiate(node)
+        for name, node in group.items()
+        if name not in exclude and node is not None and "_target_" in node
     ]
+
+
+def build_callbacks(cfg: DictConfig, exclude: tuple[str, ...] = ()) -> list[L.Callback]:
+    """Instantiates ``cfg.callbacks``, less the entries named in ``exclude``.
+
+    A progress bar is left out when ``trainer.enable_progress_bar`` is false: Lightning
+    refuses one beside that setting.
+    """
+    callbacks = _instantiate_group(cfg.get("callbacks"), exclude)
+    if cfg.trainer.get("enable_progress_bar") is False:
+        callbacks = [cb for cb in callbacks if not isinstance(cb, ProgressBar)]
+    return callbacks
 
 
 def previous_run(
@@ -106,10 +120,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     config = OmegaConf.to_container(cfg, resolve=True)
 
-    callbacks = _instantiate_group(cfg.get("callbacks"))
-    if cfg.trainer.get("enable_progress_bar") is False:
-        # Lightning refuses a progress bar callback beside enable_progress_bar=false
-        callbacks = [cb for cb in callbacks if not isinstance(cb, ProgressBar)]
+    callbacks = build_callbacks(cfg)
     summary = next((cb for cb in callbacks if isinstance(cb, RunSummary)), None)
     if summary is not None:
         summary.config = config

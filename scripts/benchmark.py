@@ -33,7 +33,7 @@ from hydra.utils import instantiate
 from aelab import CONFIG_DIR
 from aelab.data.base import TensorBatchLoader
 from aelab.nn import init_weights
-from aelab.train import build_datamodule, build_model
+from aelab.train import build_callbacks, build_datamodule, build_model
 
 log = logging.getLogger("benchmark")
 
@@ -76,11 +76,7 @@ def aelab_epochs(cfg, model, datamodule, epochs: int, log_dir: str) -> list[floa
     timer = EpochTimer()
     # the callbacks aelab-train runs (progress bar, NaN check, reconstructions), less the
     # checkpointing, which needs the validation the plain loop does not do
-    callbacks = [
-        instantiate(node)
-        for name, node in cfg.callbacks.items()
-        if name != "model_checkpoint" and node is not None
-    ]
+    callbacks = build_callbacks(cfg, exclude=("model_checkpoint",))
     trainer = instantiate(
         cfg.trainer,
         max_epochs=epochs,
