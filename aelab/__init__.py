@@ -1,6 +1,7 @@
 """aelab: a PyTorch research framework for autoencoders."""
 
 import os
+import sys
 from pathlib import Path
 
 __version__ = "0.1.0"
@@ -18,7 +19,7 @@ def _drop_nvml_cuda_check(set_before_lightning: bool) -> None:
     CUDA in a process that may fork. torch's Adam asks at every step, and without an NVIDIA
     driver the NVML route looks for the library anew each time: 0.06 ms a step, a few
     percent of a small model's step. Where no GPU is found there is nothing to protect, so
-    the setting is dropped; one the user set is kept.
+    the setting is dropped; one the user set before Lightning was imported is kept.
     """
     import torch
 
@@ -26,7 +27,9 @@ def _drop_nvml_cuda_check(set_before_lightning: bool) -> None:
         os.environ.pop(_NVML_CHECK, None)
 
 
-_user_set = _NVML_CHECK in os.environ
+# Lightning overwrites the variable when it is imported, so only a value that was there
+# before counts as the user's, whether Lightning is imported before aelab or by it
+_user_set = _NVML_CHECK in os.environ and "lightning.fabric" not in sys.modules
 import lightning  # noqa: E402, F401  (sets PYTORCH_NVML_BASED_CUDA_CHECK=1)
 
 _drop_nvml_cuda_check(_user_set)
