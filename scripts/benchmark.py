@@ -17,9 +17,11 @@ machine where other work comes and goes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import logging
 import os
+import sys
 import tempfile
 import time
 import warnings
@@ -88,7 +90,9 @@ def aelab_epochs(cfg, model, datamodule, epochs: int, log_dir: str) -> list[floa
         logger=instantiate(cfg.logger.tensorboard, save_dir=log_dir),
         callbacks=[timer, *callbacks],
     )
-    trainer.fit(model, datamodule=datamodule)
+    # the bar draws as in aelab-train, on stderr, so that stdout keeps only the table
+    with contextlib.redirect_stdout(sys.stderr):
+        trainer.fit(model, datamodule=datamodule)
     return timer.seconds
 
 
