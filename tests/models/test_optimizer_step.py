@@ -1,8 +1,8 @@
 """The base module's optimizer step: by hand, or direct, when nothing needs Lightning's parts.
 
-Three paths, each taken only when the ones before it would change what a run does: the
-module steps by hand (no closure, no step hooks), steps the torch optimizer directly inside
-Lightning's automatic optimization, or goes through Lightning's optimizer wrapper.
+Three paths, the first whose conditions hold: the module steps by hand (no closure, no
+step hooks), steps the torch optimizer directly inside Lightning's automatic optimization,
+or goes through Lightning's optimizer wrapper.
 """
 
 import functools
