@@ -14,6 +14,7 @@ are the fastest epoch of each side over all rounds.
     python scripts/benchmark.py --data mnist fsdd sentences --rounds 1
     python scripts/benchmark.py --models conv --rounds 3
     python scripts/benchmark.py --torchvision-loader  # also the usual DataLoader recipe
+    python scripts/benchmark.py --lightning-loop      # aelab on Lightning's own epoch loop
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def plain_epochs(model, loader, optimizer, loss_fn, epochs: int) -> list[float]:
     return seconds
 
 
-def aelab_epochs(cfg, model, datamodule, epochs: int, log_dir: str) -> list[float]:
+def aelab_epochs(
+    cfg, model, datamodule, epochs: int, log_dir: str, lean_loop: bool = True
+) -> list[float]:
     timer = EpochTimer()
     # the callbacks aelab-train runs (progress bar, NaN check, reconstructions), less the
     # checkpointing, which needs the validation the plain loop does not do
@@ -91,6 +94,7 @@ def aelab_epochs(cfg, model, datamodule, epochs: int, log_dir: str) -> list[floa
         default_root_dir=log_dir,
         logger=instantiate(cfg.logger.tensorboard, save_dir=log_dir),
         callbacks=[timer, *callbacks],
+        lean_loop=lean_loop,
     )
     # the bar draws as in aelab-train, on stderr, so that stdout keeps only the table
     with contextlib.redirect_stdout(sys.stderr):
@@ -122,6 +126,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
     parser.add_argument("--torchvision-loader", action="store_true")
+    parser.add_argument(
+        "--lightning-loop",
+        action="store_true",
+        help="run aelab on Lightning's own training epoch loop instead of the lean one",
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -149,7 +158,8 @@ def benchmark_data(data: str, args: argparse.Namespace, data_dir: str, out: str)
         f"\n{data}: {len(datamodule.train[0])} training items of shape {datamodule.spec.shape}, "
         f"read into memory in {read_s:.1f} s; batch {datamodule.batch_size}, "
         f"{torch.get_num_threads()} torch threads; {args.rounds} rounds x {args.epochs} epochs "
-        f"a side; ratio: median of the rounds' ratios"
+        f"a side; ratio: median of the rounds' ratios; aelab on "
+        f"{'Lightning' + chr(39) + 's' if args.lightning_loop else 'the lean'} epoch loop"
     )
     print(f"{'model':<8} {'params':>11} {'plain s':>8} {'aelab s':>8} {'ratio':>6}   (rounds)")
     for name in args.models:
@@ -171,7 +181,12 @@ def benchmark_data(data: str, args: argparse.Namespace, data_dir: str, out: str)
             plain_round = plain_epochs(plain_model, loader, optimizer, loss_fn, args.epochs)
             with tempfile.TemporaryDirectory() as tmp:
                 aelab_round = aelab_epochs(
-                    cfg, copy.deepcopy(reference), datamodule, args.epochs, tmp
+                    cfg,
+                    copy.deepcopy(reference),
+                    datamodule,
+                    args.epochs,
+                    tmp,
+                    lean_loop=not args.lightning_loop,
                 )
             plain_s += plain_round
             aelab_s += aelab_round

@@ -26,12 +26,16 @@ class Recorder(L.Callback):
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
         self.seen.append(("start", batch_idx, pl_module._current_fx_name, trainer.global_step))
+        # what the batches before logged, as the progress bar and other callbacks see it
+        self.seen.append(("bar", dict(trainer.progress_bar_metrics)))
+        self.seen.append(("metrics", {k: v.item() for k, v in trainer.callback_metrics.items()}))
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         loss = outputs["loss"]
         assert not loss.requires_grad
         self.seen.append(("end", batch_idx, loss.item(), trainer.global_step))
-        pl_module.log("seen/batch_idx", float(batch_idx), on_step=True, on_epoch=False)
+        if batch_idx % 3 == 0:
+            pl_module.log("seen/batch_idx", float(batch_idx), on_step=True, prog_bar=True)
 
     def on_validation_end(self, trainer, pl_module) -> None:
         self.seen.append(("val", trainer.global_step, trainer.fit_loop.epoch_loop.batch_idx))

@@ -162,6 +162,8 @@ class Autoencoder(L.LightningModule):
         self._weights_initialized = False
         self._direct_step = False
         self._by_hand = False
+        # set by every self.log, from the module or a callback; see aelab.loops
+        self.logged_since_batch_end = True
 
         if data_kind == "tokens":
             self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
@@ -350,6 +352,11 @@ class Autoencoder(L.LightningModule):
             self.update_metrics(stage, out, x, lengths)
             self.log_dict(self.metrics[stage], on_epoch=True)
         return loss
+
+    @override
+    def log(self, name: str, value: Any, *args: Any, **kwargs: Any) -> None:
+        self.logged_since_batch_end = True
+        super().log(name, value, *args, **kwargs)
 
     def _logs_this_step(self) -> bool:
         # Lightning writes step metrics every log_every_n_steps steps; self.log costs about
