@@ -20,7 +20,6 @@ upgrade that changes the loop fails there.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 import lightning as L
@@ -30,7 +29,7 @@ from lightning.pytorch.loops.training_epoch_loop import _TrainingEpochLoop
 from lightning.pytorch.plugins.precision import Precision
 from lightning.pytorch.profilers import PassThroughProfiler
 from lightning.pytorch.strategies import SingleDeviceStrategy
-from lightning.pytorch.utilities.model_helpers import is_overridden
+from lightning.pytorch.trainer import call
 from typing_extensions import override
 
 from aelab.models.base import Autoencoder
@@ -58,14 +57,19 @@ class LeanTrainingEpochLoop(_TrainingEpochLoop):
     where overridden), ``on_train_batch_start`` of the callbacks that override it, the
     training step, ``on_train_batch_end`` of the callbacks that override it, and the
     logger connector's bookkeeping, with Lightning's progress counters advanced as its own
-    loop does. A restarted (resumed mid-epoch) loop takes Lightning's path.
+    loop does. The first batch after a restart (a run resumed mid-epoch) takes Lightning's
+    path.
+
+    The copy of logged values to the progress bar's and callbacks' metrics is made only
+    after a batch in which something was logged through the module's ``log`` (every
+    ``self.log``, ``self.log_dict`` and ``pl_module.log`` call); one that calls
+    ``lightning.LightningModule.log`` itself, past the module's own, is copied at the next
+    batch that logs.
     """
 
     def __init__(self, trainer: L.Trainer, min_steps: int | None = None, max_steps: int = -1):
         super().__init__(trainer, min_steps=min_steps, max_steps=max_steps)
         self._lean = False
-        self._callbacks: dict[str, list[L.Callback]] = {}
-        self._transfer_hooks = False
 
     @override
     def on_run_start(self, data_fetcher: _DataFetcher) -> None:
@@ -73,22 +77,6 @@ class LeanTrainingEpochLoop(_TrainingEpochLoop):
         self._lean = self._can_run_lean(data_fetcher)
         if self._lean:
             self.trainer.lightning_module.logged_since_batch_end = True
-            callbacks = self.trainer.callbacks
-            self._callbacks = {
-                hook: [cb for cb in callbacks if is_overridden(hook, cb, L.Callback)]
-                for hook in _BATCH_HOOKS
-            }
-            module = self.trainer.lightning_module
-            datamodule = self.trainer.datamodule
-            self._transfer_hooks = any(
-                is_overridden(hook, module, L.LightningModule) for hook in _TRANSFER_HOOKS
-            ) or (
-                datamodule is not None
-                and any(
-                    is_overridden(hook, datamodule, L.LightningDataModule)
-                    for hook in _TRANSFER_HOOKS
-                )
-            )
         log.debug("training epoch %d: lean loop %s", self.trainer.current_epoch, self._lean)
 
     def _can_run_lean(self, data_fetcher: _DataFetcher) -> bool:
@@ -102,37 +90,56 @@ class LeanTrainingEpochLoop(_TrainingEpochLoop):
             and type(trainer.strategy) is SingleDeviceStrategy
             and type(trainer.precision_plugin) is Precision
             and type(trainer.profiler) is PassThroughProfiler
-            and not any(is_overridden(hook, module, L.LightningModule) for hook in _BATCH_HOOKS)
         )
 
     @override
     def advance(self, data_fetcher: _DataFetcher) -> None:
-        if not self._lean or self.restarting:
+        trainer = self.trainer
+        module = trainer.lightning_module
+        # NOTE: hooks are looked up at every batch, as Lightning does: a callback added or a
+        # hook replaced mid-epoch is called from the next batch on
+        if (
+            not self._lean
+            or self.restarting
+            or any(_may_act(module, hook, L.LightningModule) for hook in _BATCH_HOOKS)
+        ):
             super().advance(data_fetcher)
             return
         self.val_loop.restarting = False
-        trainer = self.trainer
-        module = trainer.lightning_module
 
         batch, _, __ = next(data_fetcher)
         batch_idx = self.batch_idx + 1
         self.batch_progress.is_last_batch = data_fetcher.done
-        if self._transfer_hooks:
+        datamodule = trainer.datamodule
+        if any(_may_act(module, hook, L.LightningModule) for hook in _TRANSFER_HOOKS) or (
+            datamodule is not None
+            and any(_may_act(datamodule, hook, L.LightningDataModule) for hook in _TRANSFER_HOOKS)
+        ):
             batch = module._on_before_batch_transfer(batch, dataloader_idx=0)
-            batch = trainer.strategy.batch_to_device(batch, dataloader_idx=0)
+            batch = call._call_strategy_hook(trainer, "batch_to_device", batch, dataloader_idx=0)
         else:
             batch = move_data_to_device(batch, trainer.strategy.root_device)
         self.batch_progress.increment_ready()
         trainer._logger_connector.on_batch_start(batch)
 
-        self._call_callbacks("on_train_batch_start", batch, batch_idx)
-        self.batch_progress.increment_started()
-        previous = module._current_fx_name
-        module._current_fx_name = "training_step"
-        loss = module.training_step(batch, batch_idx)
-        module._current_fx_name = previous
-        # what Lightning's manual optimization hands on to the callbacks
-        output = {"loss": loss.detach()}
+        output: dict[str, Any] | None = None
+        if batch is None:
+            self._warning_cache.warn(
+                "train_dataloader yielded None. If this was on purpose, ignore this warning..."
+            )
+        else:
+            self._call_callbacks("on_train_batch_start", batch, batch_idx)
+            self.batch_progress.increment_started()
+            # counts steps a subclass takes through self.optimizers(), as Lightning's manual
+            # optimization does; the step by hand counts its own
+            self.manual_optimization.on_run_start()
+            previous = module._current_fx_name
+            module._current_fx_name = "training_step"
+            loss = module.training_step(batch, batch_idx)
+            module._current_fx_name = previous
+            self.manual_optimization.on_run_end()
+            # what Lightning's manual optimization hands on to the callbacks
+            output = {"loss": loss.detach()}
         self.batch_progress.increment_processed()
 
         self._call_callbacks("on_train_batch_end", output, batch, batch_idx)
@@ -148,16 +155,27 @@ class LeanTrainingEpochLoop(_TrainingEpochLoop):
         trainer._logger_connector.update_train_step_metrics()
 
     def _call_callbacks(self, hook: str, *args: Any) -> None:
-        callbacks: Sequence[L.Callback] = self._callbacks[hook]
-        if not callbacks:
-            return
         trainer = self.trainer
         module = trainer.lightning_module
-        previous = module._current_fx_name
-        module._current_fx_name = hook
-        for callback in callbacks:
+        previous, named = None, False
+        # the live list, as Lightning walks it: a callback appended by one runs in this batch
+        for callback in trainer.callbacks:
+            if not _may_act(callback, hook, L.Callback):
+                continue
+            if not named:
+                previous, named = module._current_fx_name, True
+                module._current_fx_name = hook
             getattr(callback, hook)(trainer, module, *args)
-        module._current_fx_name = previous
+        if named:
+            module._current_fx_name = previous
+
+
+def _may_act(obj: object, hook: str, base: type) -> bool:
+    """Whether ``obj.<hook>`` may do something: set on the object itself (a replaced hook, a
+    mock), or defined by its class other than as ``base``'s empty hook."""
+    return hook in getattr(obj, "__dict__", ()) or getattr(type(obj), hook) is not getattr(
+        base, hook
+    )
 
 
 class Trainer(L.Trainer):

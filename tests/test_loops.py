@@ -132,16 +132,111 @@ def test_a_run_resumed_on_the_lean_loop_ends_where_an_unbroken_one_does(tmp_path
         assert torch.equal(a, b)
 
 
-def test_a_module_batch_hook_or_a_profiler_keeps_lightnings_loop(tmp_path):
+def test_a_module_batch_hook_or_a_profiler_keeps_lightnings_path(tmp_path):
     model, trainer, _ = fit(
         tmp_path / "hook", model=StartHook(input_shape=(1, 4, 4), latent_dim=3)
     )
-    assert not trainer.fit_loop.epoch_loop._lean
     assert model.starts == 2 * STEPS and trainer.global_step == 2 * STEPS
+    full, _, _ = fit(
+        tmp_path / "full", lean=False, model=StartHook(input_shape=(1, 4, 4), latent_dim=3)
+    )
+    for a, b in zip(model.parameters(), full.parameters(), strict=True):
+        assert torch.equal(a, b)
 
     _, trainer, _ = fit(tmp_path / "profiled", profiler="simple")
     assert not trainer.fit_loop.epoch_loop._lean
     assert trainer.global_step == 2 * STEPS
+
+
+class Count:
+    """A callable standing in for a hook, set on an object rather than defined by its class."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, *args) -> None:
+        self.calls += 1
+
+
+class LateJoiner(L.Callback):
+    """Adds a callback to the trainer after the third batch of the first epoch."""
+
+    def __init__(self) -> None:
+        self.late = Recorder()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.current_epoch == 0 and batch_idx == 2:
+            trainer.callbacks.append(self.late)
+
+
+@pytest.mark.parametrize("lean", [True, False])
+def test_hooks_set_on_objects_or_added_mid_epoch_are_called(tmp_path, lean):
+    callback = L.Callback()
+    callback.on_train_batch_start = Count()
+    joiner = LateJoiner()
+    _, trainer, _ = fit(tmp_path / "callbacks", lean=lean, callbacks=(callback, joiner))
+    assert getattr(trainer.fit_loop.epoch_loop, "_lean", False) is lean
+    assert callback.on_train_batch_start.calls == 2 * STEPS
+    # appended during the third batch's hooks, called from there on, as Lightning does
+    assert [s[1] for s in joiner.late.seen if s[0] == "end"] == [2, 3, 4, 5, *range(STEPS)]
+
+    model = DenseAutoencoder(input_shape=(1, 4, 4), latent_dim=3)
+    model.on_train_batch_end = Count()
+    fit(tmp_path / "module", lean=lean, model=model)
+    assert model.on_train_batch_end.calls == 2 * STEPS
+
+
+class ExtraStep(DenseAutoencoder):
+    """Takes a second step per batch through Lightning's optimizer wrapper."""
+
+    def _step(self, batch, stage):
+        if stage == "train":
+            optimizer = self.optimizers()
+            optimizer.zero_grad()
+            self(batch[0]).logits.square().mean().backward()
+            optimizer.step()
+        return super()._step(batch, stage)
+
+
+def test_steps_through_lightnings_optimizer_wrapper_are_counted(tmp_path):
+    lean, _, lean_seen = fit(
+        tmp_path / "lean", model=ExtraStep(input_shape=(1, 4, 4), latent_dim=3)
+    )
+    full, _, full_seen = fit(
+        tmp_path / "full", lean=False, model=ExtraStep(input_shape=(1, 4, 4), latent_dim=3)
+    )
+    assert lean_seen.seen == full_seen.seen
+    assert [s[3] for s in lean_seen.seen if s[0] == "end"][:3] == [2, 4, 6]
+    for a, b in zip(lean.parameters(), full.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+class WithGap(TensorBatchLoader):
+    """Yields None in place of its second batch."""
+
+    def __iter__(self):
+        for i, batch in enumerate(super().__iter__()):
+            yield None if i == 1 else batch
+
+
+@pytest.mark.filterwarnings("ignore:You defined a `validation_step` but have no `val_dataloader`")
+@pytest.mark.parametrize("lean", [True, False])
+def test_a_none_batch_is_skipped_with_lightnings_warning(lean):
+    torch.manual_seed(0)
+    x = torch.rand(STEPS * 8, 1, 4, 4)
+    model = DenseAutoencoder(input_shape=(1, 4, 4), latent_dim=3)
+    trainer = Trainer(
+        lean_loop=lean,
+        max_epochs=1,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        enable_checkpointing=False,
+    )
+    with pytest.warns(UserWarning, match="train_dataloader yielded None"):
+        trainer.fit(model, train_dataloaders=WithGap((x,), batch_size=8))
+    assert isinstance(trainer.fit_loop.epoch_loop, LeanTrainingEpochLoop) is lean
+    assert trainer.global_step == STEPS - 1
 
 
 def test_a_module_that_does_not_step_by_hand_keeps_lightnings_loop(tmp_path):
