@@ -11,6 +11,7 @@ import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
 
+from aelab.callbacks.summary import hyperparameters
 from aelab.data import TensorBatchLoader
 from aelab.loops import LeanTrainingEpochLoop, Trainer
 from aelab.models import DenseAutoencoder
@@ -243,3 +244,9 @@ def test_a_module_that_does_not_step_by_hand_keeps_lightnings_loop(tmp_path):
     _, trainer, _ = fit(tmp_path, gradient_clip_val=1.0)
     assert not trainer.fit_loop.epoch_loop._lean
     assert trainer.global_step == 2 * STEPS
+
+
+def test_the_trainer_class_and_its_loop_are_not_hyperparameters():
+    # a sweep folder written before the lean loop resumes, and runs on either loop compare
+    config = {"trainer": {"_target_": "aelab.loops.Trainer", "lean_loop": True, "max_epochs": 3}}
+    assert hyperparameters(config) == {"trainer.max_epochs": 3}
