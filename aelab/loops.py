@@ -96,8 +96,8 @@ class LeanTrainingEpochLoop(_TrainingEpochLoop):
     def advance(self, data_fetcher: _DataFetcher) -> None:
         trainer = self.trainer
         module = trainer.lightning_module
-        # NOTE: hooks are looked up at every batch, as Lightning does: a callback added or a
-        # hook replaced mid-epoch is called from the next batch on
+        # NOTE: hooks are looked up at every batch, as Lightning does, so that a hook replaced
+        # or a callback added mid-epoch is called like any other
         if (
             not self._lean
             or self.restarting

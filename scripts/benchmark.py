@@ -148,6 +148,7 @@ def main() -> None:
 
 def benchmark_data(data: str, args: argparse.Namespace, data_dir: str, out: str) -> None:
     """Prints one line per model for the data set ``data`` (a conf/data config name)."""
+    loop = "Lightning's" if args.lightning_loop else "the lean"
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         base = compose("train", overrides=[f"data={data}", f"paths.output_dir={out}"])
     start = time.perf_counter()
@@ -158,8 +159,7 @@ def benchmark_data(data: str, args: argparse.Namespace, data_dir: str, out: str)
         f"\n{data}: {len(datamodule.train[0])} training items of shape {datamodule.spec.shape}, "
         f"read into memory in {read_s:.1f} s; batch {datamodule.batch_size}, "
         f"{torch.get_num_threads()} torch threads; {args.rounds} rounds x {args.epochs} epochs "
-        f"a side; ratio: median of the rounds' ratios; aelab on "
-        f"{'Lightning' + chr(39) + 's' if args.lightning_loop else 'the lean'} epoch loop"
+        f"a side; ratio: median of the rounds' ratios; aelab on {loop} epoch loop"
     )
     print(f"{'model':<8} {'params':>11} {'plain s':>8} {'aelab s':>8} {'ratio':>6}   (rounds)")
     for name in args.models:
