@@ -85,7 +85,6 @@ class LeanTrainingEpochLoop(_TrainingEpochLoop):
         return (
             isinstance(module, Autoencoder)
             and module._by_hand
-            and not module.automatic_optimization
             and not isinstance(data_fetcher, _DataLoaderIterDataFetcher)
             and type(trainer.strategy) is SingleDeviceStrategy
             and type(trainer.precision_plugin) is Precision
